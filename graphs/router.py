@@ -1,6 +1,7 @@
 """Router graph (seed 001): classify a request and hand it to the right worker.
 
-A confident classification goes to that specialist; a low-confidence one, or a specialist
+Workers come from the `ROUTER_WORKERS` registry: adding one is one registration. A confident
+classification goes to that specialist; a low-confidence one, or a specialist
 that fails, goes to the general worker. If the general worker fails too, the turn ends
 with an answer that says so.
 """
@@ -21,11 +22,11 @@ from fleetgraph.nodes.router_workers import ROUTER_WORKERS
 from fleetgraph.nodes.worker import make_worker_node
 from fleetgraph.state import RouterState
 
-Worker = Literal["support", "analytics", "writer", "general"]
-FALLBACK: Worker = "general"
+FALLBACK = "general"
 
 
-async def classify(state: RouterState, runtime: Runtime[Context]) -> Command[Worker]:
+async def classify(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
+    """Route to a worker of `ROUTER_WORKERS`; the graph's edges come from the same registry."""
     request = latest_request(state["messages"])
     route = await classify_request(request, ROUTER_WORKERS, FALLBACK, context_of(runtime))
     return Command(goto=route["worker"], update={"route": route, "attempts": [], "answered_by": ""})
@@ -48,7 +49,7 @@ def report_failure(state: RouterState) -> dict[str, object]:
 
 
 builder = StateGraph(RouterState, context_schema=Context)
-builder.add_node("classify", classify)
+builder.add_node("classify", classify, destinations=ROUTER_WORKERS.names())
 for spec in ROUTER_WORKERS:
     builder.add_node(spec.name, make_worker_node(spec))
     if spec.name != FALLBACK:

@@ -53,6 +53,26 @@ class Context:
         default=120.0,
         metadata={"description": "Wall-clock limit for one worker task; past it the worker fails."},
     )
+    max_delegations: int = field(
+        default=8,
+        metadata={"description": "Most subtasks a supervisor may delegate in one run."},
+    )
+    max_supervisor_steps: int = field(
+        default=4,
+        metadata={"description": "Most planning rounds a supervisor may take in one run."},
+    )
+    max_parallel_workers: int = field(
+        default=4,
+        metadata={"description": "Most worker runs the fleet manager runs at once."},
+    )
+    worker_restarts: int = field(
+        default=1,
+        metadata={"description": "Times the fleet manager restarts a failed worker run."},
+    )
+    stuck_after_seconds: float = field(
+        default=60.0,
+        metadata={"description": "A worker silent (no model or tool call) this long is stuck."},
+    )
     approval_required: tuple[str, ...] = field(
         default=("high",),
         metadata={

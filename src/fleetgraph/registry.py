@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from langchain_core.tools import BaseTool
+from pydantic import BaseModel
 
 from fleetgraph.errors import ConfigurationError
 
@@ -18,6 +19,12 @@ class WorkerSpec:
     description: str
     system_prompt: str
     tools: tuple[BaseTool, ...] = field(default_factory=tuple)
+    input_schema: type[BaseModel] | None = None
+    """Schema of the envelope's `inputs` this worker expects, if any."""
+    handoff_peers: tuple[str, ...] = ()
+    """Workers this one may hand a task to, with a payload."""
+    model_role: str = "worker"
+    """Which Context model field this worker thinks with."""
 
     @property
     def tool_names(self) -> tuple[str, ...]:
@@ -54,6 +61,9 @@ class WorkerRegistry:
 
     def __iter__(self) -> Iterator[WorkerSpec]:
         return iter(self._specs.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
 
     def __len__(self) -> int:
         return len(self._specs)
