@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from langchain.agents import create_agent
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.graph.state import CompiledStateGraph
 
 from fleetgraph.context import Context
 from fleetgraph.envelope import Evidence, TaskEnvelope, WorkerCost, WorkerResult
+from fleetgraph.fleet import Heartbeat, fleet_for
 from fleetgraph.models.middleware import ContextModelMiddleware
 from fleetgraph.models.offline import OfflineChatModel
 from fleetgraph.registry import WorkerSpec
@@ -37,20 +38,52 @@ def build_worker_agent(spec: WorkerSpec, role: str = "worker") -> CompiledStateG
 async def run_worker_agent(
     agent: CompiledStateGraph[Any], spec: WorkerSpec, task: TaskEnvelope, context: Context
 ) -> WorkerResult:
-    """Run one task to its end and reduce the agent's transcript to a `WorkerResult`.
+    """Run one task to its end through the fleet manager; reduce the transcript to a result.
 
-    Raises whatever the agent raises, and `TimeoutError` past the Context's limit; the
-    caller decides what a failure means (fallback, retry, report).
+    The fleet applies the Context's concurrency limit, timeout, stuck detection and
+    restarts. Raises the last attempt's error when every attempt failed; the caller decides
+    what a failure means (fallback, retry, report).
     """
-    state = await asyncio.wait_for(
-        agent.ainvoke(
-            {"messages": [HumanMessage(task.as_prompt())]},
-            config={"recursion_limit": context.max_worker_steps},
-            context=context,
-        ),
+    fleet = fleet_for(
+        max_concurrency=context.max_parallel_workers,
+        restarts=context.worker_restarts,
+        stuck_after=context.stuck_after_seconds,
         timeout=context.worker_timeout_seconds,
     )
-    return summarise_transcript(spec.name, state["messages"])
+
+    async def attempt(heartbeat: Heartbeat) -> WorkerResult:
+        state = await agent.ainvoke(
+            {"messages": [HumanMessage(task.as_prompt())]},
+            config={
+                "recursion_limit": context.max_worker_steps,
+                "callbacks": [_HeartbeatHandler(heartbeat)],
+            },
+            context=context,
+        )
+        return summarise_transcript(spec.name, state["messages"])
+
+    return await fleet.run(spec.name, attempt)
+
+
+class _HeartbeatHandler(BaseCallbackHandler):
+    """Tells the fleet a worker is alive each time it starts or ends a model or tool call."""
+
+    run_inline = True
+
+    def __init__(self, heartbeat: Heartbeat) -> None:
+        self.heartbeat = heartbeat
+
+    def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
+        self.heartbeat()
+
+    def on_llm_end(self, *args: Any, **kwargs: Any) -> None:
+        self.heartbeat()
+
+    def on_tool_start(self, *args: Any, **kwargs: Any) -> None:
+        self.heartbeat()
+
+    def on_tool_end(self, *args: Any, **kwargs: Any) -> None:
+        self.heartbeat()
 
 
 def summarise_transcript(worker: str, messages: list[Any]) -> WorkerResult:

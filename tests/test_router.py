@@ -85,9 +85,9 @@ async def test_a_failing_specialist_falls_back_to_general(scripted_models):
     router = ScriptedChatModel(script=[route_to("support")])
     worker = ScriptedChatModel(script=[RuntimeError("provider exploded"), AIMessage("Fallback.")])
 
-    result = await graph.ainvoke(
-        ask("reset"), context=scripted_models(router=router, worker=worker)
-    )
+    context = scripted_models(router=router, worker=worker, worker_restarts=0)
+
+    result = await graph.ainvoke(ask("reset"), context=context)
 
     assert [a["worker"] for a in result["attempts"]] == ["support", "general"]
     assert result["attempts"][0]["status"] == "failed"
@@ -95,22 +95,44 @@ async def test_a_failing_specialist_falls_back_to_general(scripted_models):
     assert result["messages"][-1].text == "Fallback." and result["answered_by"] == "general"
 
 
+async def test_a_failed_worker_run_is_restarted_before_falling_back(scripted_models):
+    router = ScriptedChatModel(script=[route_to("support")])
+    worker = ScriptedChatModel(script=[RuntimeError("flaky"), AIMessage("Second try.")])
+    events = []
+    threaded = builder.compile(checkpointer=InMemorySaver())
+    context = scripted_models(router=router, worker=worker, worker_restarts=1)
+
+    async for event in threaded.astream(
+        ask("reset"), {"configurable": {"thread_id": "r"}}, context=context, stream_mode="custom"
+    ):
+        events.append(event)
+
+    state = (await threaded.aget_state({"configurable": {"thread_id": "r"}})).values
+    assert state["answered_by"] == "support" and state["messages"][-1].text == "Second try."
+    restart = next(e for e in events if e["event"] == "worker_restarted")
+    assert restart["agent"] == "support" and "flaky" in restart["error"]
+    assert [type(m) for m in worker.received[1]] == [SystemMessage, HumanMessage]
+
+
 async def test_a_timed_out_specialist_falls_back(scripted_models):
     router = ScriptedChatModel(script=[route_to("writer")])
     worker = ScriptedChatModel(script=[Sleep(5, AIMessage("too late")), AIMessage("In time.")])
-    context = scripted_models(router=router, worker=worker, worker_timeout_seconds=0.2)
+    context = scripted_models(
+        router=router, worker=worker, worker_timeout_seconds=0.2, worker_restarts=0
+    )
 
     result = await graph.ainvoke(ask("write"), context=context)
 
-    assert result["attempts"][0]["error"] == "TimeoutError"
+    assert result["attempts"][0]["error"] == "WorkerTimeoutError: writer ran past its 0.2s limit"
     assert result["messages"][-1].text == "In time."
 
 
 async def test_when_every_worker_fails_the_answer_says_so(scripted_models):
     router = ScriptedChatModel(script=[route_to("support")])
     worker = ScriptedChatModel(script=[RuntimeError("down"), RuntimeError("also down")])
+    context = scripted_models(router=router, worker=worker, worker_restarts=0)
 
-    result = await graph.ainvoke(ask("x"), context=scripted_models(router=router, worker=worker))
+    result = await graph.ainvoke(ask("x"), context=context)
 
     answer = result["messages"][-1]
     assert answer.name == "router" and "no worker could answer" in answer.text
@@ -154,8 +176,10 @@ async def test_progress_events_are_streamed(scripted_models):
 
     assert [(e["event"], e["agent"]) for e in events] == [
         ("agent_started", "support"),
+        ("fleet_health", "support"),
         ("agent_completed", "support"),
     ]
+    assert events[1]["completed"] == 1 and events[1]["running"] == 0
     assert all(e["thread_id"] == "events" and e["ts"] > 0 for e in events)
 
 

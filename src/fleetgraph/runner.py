@@ -14,6 +14,7 @@ from fleetgraph.catalogue import compile_graph, graph_builder
 from fleetgraph.checkpoints import open_checkpointer
 from fleetgraph.context import Context
 from fleetgraph.errors import InvalidInputError
+from fleetgraph.fleet import FleetHealth
 
 
 @dataclass
@@ -23,6 +24,8 @@ class RunOutcome:
     thread_id: str
     state: dict[str, Any]
     interrupts: list[Any] = field(default_factory=list)
+    fleet: FleetHealth | None = None
+    """The fleet's health when the run ended (None if no worker ran)."""
 
     @property
     def answer(self) -> AIMessage | None:
@@ -54,12 +57,24 @@ async def run_request(
     async with open_checkpointer(postgres_uri) as saver:
         graph = compile_graph(graph_id, saver)
         payload = {"messages": [{"role": "user", "content": request}]}
+        fleet_health: list[FleetHealth] = []
         async for event in _custom_events(graph, payload, config, context or Context()):
-            if on_event is not None:
+            if event.get("event") == "fleet_health":
+                fleet_health.append(FleetHealth(**_fields_of(event, FleetHealth)))
+            elif on_event is not None:
                 on_event(event)
         snapshot = await graph.aget_state(config)
     interrupts = [i.value for task in snapshot.tasks for i in task.interrupts]
-    return RunOutcome(thread_id=thread_id, state=dict(snapshot.values), interrupts=interrupts)
+    return RunOutcome(
+        thread_id=thread_id,
+        state=dict(snapshot.values),
+        interrupts=interrupts,
+        fleet=fleet_health[-1] if fleet_health else None,
+    )
+
+
+def _fields_of(event: dict[str, Any], kind: type[Any]) -> dict[str, Any]:
+    return {name: event[name] for name in kind.__dataclass_fields__ if name in event}
 
 
 async def _custom_events(

@@ -7,8 +7,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
+from rich.table import Table
 
 from fleetgraph.context import Context
+from fleetgraph.fleet import FleetHealth
 from fleetgraph.models.loader import check_models, is_offline
 from fleetgraph.runner import RunOutcome
 
@@ -51,11 +53,33 @@ def render_outcome(console: Console, outcome: RunOutcome) -> None:
         offline = " · offline model" if answer.response_metadata.get("offline") else ""
         title = f"answer from {outcome.state.get('answered_by') or answer.name or 'agent'}{offline}"
         console.print(Panel(answer.text, title=title, title_align="left"))
+    if outcome.fleet is not None:
+        console.print(_fleet_table(outcome.fleet))
     for pending in outcome.interrupts:
         console.print(Panel(str(pending), title="waiting for a person", border_style="yellow"))
     console.print(
         f"[dim]thread: {outcome.thread_id} (continue with --thread {outcome.thread_id})[/]"
     )
+
+
+def _fleet_table(health: FleetHealth) -> Table:
+    table = Table(title="fleet", title_justify="left", box=None, pad_edge=False)
+    columns = ("completed", "failed", "restarted", "cancelled", "avg ms", "p95 ms")
+    for column in columns:
+        table.add_column(column, justify="right", style="dim")
+    table.add_row(
+        str(health.completed),
+        str(health.failed),
+        str(health.restarted),
+        str(health.cancelled),
+        _ms(health.latency_avg_ms),
+        _ms(health.latency_p95_ms),
+    )
+    return table
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 def _short(value: Any, limit: int = 60) -> str:
