@@ -12,24 +12,35 @@ from langgraph.graph.state import CompiledStateGraph
 from fleetgraph.context import Context
 from fleetgraph.envelope import Evidence, TaskEnvelope, WorkerCost, WorkerResult
 from fleetgraph.fleet import Heartbeat, fleet_for
+from fleetgraph.gateway.approval import ApprovalGateMiddleware
+from fleetgraph.gateway.middleware import ToolGatewayMiddleware
+from fleetgraph.gateway.registry import ToolRegistry
 from fleetgraph.models.middleware import ContextModelMiddleware
 from fleetgraph.models.offline import OfflineChatModel
 from fleetgraph.registry import WorkerSpec
+from fleetgraph.tools.registry import TOOLS
 
 EVIDENCE_CHARS = 2000
 
 
-def build_worker_agent(spec: WorkerSpec, role: str = "worker") -> CompiledStateGraph[Any]:
+def build_worker_agent(
+    spec: WorkerSpec, role: str | None = None, registry: ToolRegistry = TOOLS
+) -> CompiledStateGraph[Any]:
     """The agent graph for one worker.
 
     The model passed to `create_agent` is only a placeholder: `ContextModelMiddleware`
-    swaps in the model that the run's Context names for `role` on every call.
+    swaps in the model that the run's Context names for `role` on every call. Every tool
+    call passes the approval gate, then the tool gateway, under the policies of `registry`.
     """
     return create_agent(
         model=OfflineChatModel(),
         tools=list(spec.tools),
         system_prompt=spec.system_prompt,
-        middleware=[ContextModelMiddleware(role)],
+        middleware=[
+            ContextModelMiddleware(role or spec.model_role),
+            ApprovalGateMiddleware(registry, spec.name),
+            ToolGatewayMiddleware(registry, spec.name, spec.tool_names),
+        ],
         context_schema=Context,
         name=spec.name,
     )

@@ -6,11 +6,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langchain_core.messages import AIMessage
-from langgraph.errors import GraphBubbleUp
 from langgraph.runtime import Runtime
 
 from fleetgraph.context import Context, context_of
 from fleetgraph.envelope import TaskEnvelope, WorkerResult
+from fleetgraph.errors import must_propagate
 from fleetgraph.events import emit
 from fleetgraph.nodes.agents import build_worker_agent, run_worker_agent
 from fleetgraph.nodes.requests import latest_request
@@ -34,9 +34,9 @@ def make_worker_node(spec: WorkerSpec) -> WorkerNode:
         emit("agent_started", spec.name, goal=task.goal)
         try:
             result = await run_worker_agent(agent, spec, task, context)
-        except GraphBubbleUp:
-            raise
         except Exception as error:
+            if must_propagate(error):
+                raise
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             result = WorkerResult(worker=spec.name, status="failed", error=message)
         emit("agent_completed", spec.name, status=result.status, error=result.error)

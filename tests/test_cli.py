@@ -47,7 +47,7 @@ def test_thread_continues_across_invocations_on_sqlite(cli):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("run", "nope", "hi"), "Unknown graph 'nope'. Known graphs: router."),
+        (("run", "nope", "hi"), "Unknown graph 'nope'. Known graphs: "),
         (("run", "router", "   "), "The request is empty"),
         (("run", "router", "hi", "--model", "nosuch:x"), "Unsupported provider='nosuch'"),
         (

@@ -12,6 +12,7 @@ from fleetgraph.errors import ConfigurationError
 
 GRAPH_MODULES = {
     "router": "fleetgraph.graphs.router",
+    "pipeline": "fleetgraph.graphs.pipeline",
 }
 
 

@@ -73,6 +73,13 @@ class Context:
         default=60.0,
         metadata={"description": "A worker silent (no model or tool call) this long is stuck."},
     )
+    max_invalid_tool_calls: int = field(
+        default=3,
+        metadata={
+            "description": "Tool calls a worker may get refused (unknown tool, bad "
+            "arguments) before it fails instead of retrying."
+        },
+    )
     approval_required: tuple[str, ...] = field(
         default=("high",),
         metadata={

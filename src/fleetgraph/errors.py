@@ -19,3 +19,14 @@ class CheckpointerUnavailableError(FleetgraphError, ConnectionError):
 
 class WorkerFailedError(FleetgraphError, RuntimeError):
     """A worker agent could not finish its task."""
+
+
+def must_propagate(error: BaseException) -> bool:
+    """Whether a node must re-raise `error` rather than treat it as a worker failure.
+
+    Interrupts and parent commands (`GraphBubbleUp`) steer the graph, and a resume value
+    that failed its interrupt's schema must fail the resume so the gate stays pending.
+    """
+    from langgraph.errors import GraphBubbleUp, is_invalid_resume
+
+    return isinstance(error, GraphBubbleUp) or is_invalid_resume(error)

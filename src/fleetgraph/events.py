@@ -14,6 +14,13 @@ EventName = Literal[
     "approval_requested",
     "approval_decided",
     "budget_exceeded",
+    "risk_notice",
+    "quota_exceeded",
+    "breaker_opened",
+    "breaker_closed",
+    "worker_restarted",
+    "worker_cancelled",
+    "fleet_health",
 ]
 
 

@@ -18,8 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 from weakref import WeakKeyDictionary
 
-from langgraph.errors import GraphBubbleUp
-
+from fleetgraph.errors import must_propagate
 from fleetgraph.events import emit
 
 T = TypeVar("T")
@@ -94,9 +93,9 @@ class FleetManager:
         for attempt in range(self.restarts + 1):
             try:
                 result = await self._attempt(worker, attempt, job)
-            except GraphBubbleUp:
-                raise
             except Exception as error:
+                if must_propagate(error):
+                    raise
                 if attempt == self.restarts:
                     self._counts["failed"] += 1
                     emit("fleet_health", worker, **asdict(self.health()))

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 
@@ -52,7 +53,7 @@ def render_outcome(console: Console, outcome: RunOutcome) -> None:
     if answer is not None:
         offline = " · offline model" if answer.response_metadata.get("offline") else ""
         title = f"answer from {outcome.state.get('answered_by') or answer.name or 'agent'}{offline}"
-        console.print(Panel(answer.text, title=title, title_align="left"))
+        console.print(Panel(Markdown(answer.text), title=title, title_align="left"))
     if outcome.fleet is not None:
         console.print(_fleet_table(outcome.fleet))
     for pending in outcome.interrupts:

@@ -1,0 +1,1 @@
+"""The tool gateway: one registry and one enforcement point for every tool call."""
