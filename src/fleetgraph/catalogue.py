@@ -12,7 +12,9 @@ from fleetgraph.errors import ConfigurationError
 
 GRAPH_MODULES = {
     "router": "fleetgraph.graphs.router",
+    "supervisor": "fleetgraph.graphs.supervisor",
     "pipeline": "fleetgraph.graphs.pipeline",
+    "hierarchy": "fleetgraph.graphs.hierarchy",
 }
 
 

@@ -33,7 +33,7 @@ def render_event(console: Console, event: dict[str, Any]) -> None:
 
 
 def render_models(console: Console, context: Context) -> None:
-    roles = ("router", "worker")
+    roles = ("router", "supervisor", "worker")
     check_models([context.model_for(role) for role in roles])
     parts = []
     for role in roles:

@@ -17,6 +17,10 @@ _TIMEZONE = re.compile(r"\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+")
 _IDENTIFIER = re.compile(r"\b[A-Za-z]*[-_]?\d[\w-]*\b")
+_PATH = re.compile(r"(?<![\w:/.~-])(?:~|\.{1,2})?/[\w.~+@%=-]+(?:/[\w.~+@%=-]+)*/?")
+_PATH_ARGS = frozenset({"path", "dir", "directory", "folder", "repo", "repository", "root"})
+_INPUT_LINE = re.compile(r"^- ([a-z_][a-z0-9_]*): ", re.M)
+_ENVELOPE_BLOCK = re.compile(r"\n\n(?:Constraints|Inputs):\n")
 _STOPWORDS = frozenset(
     [
         "a",
@@ -92,7 +96,12 @@ def content_words(text: str) -> list[str]:
 
 
 def keywords(text: str) -> set[str]:
-    """Stemmed content words; an arithmetic expression in the text counts as 'calculate'."""
+    """Stemmed content words; an arithmetic expression in the text counts as 'calculate'.
+
+    Words inside URLs and filesystem paths are not keywords: '/tmp/tests/x' says where,
+    not what, and must not make a request look like it is about tests.
+    """
+    text = _PATH.sub(" ", _URL.sub(" ", text))
     found = {stem(word) for word in content_words(text)}
     if _EXPRESSION.search(text):
         found.add(stem("calculate"))
@@ -217,8 +226,13 @@ def _value_for(
 
 
 def _string_for(name: str, request: str, choice: Choice | None, required: bool) -> str | None:
+    if (named := _named_input(name, request)) is not None:
+        return named
     if name in ("reason", "rationale", "reasoning", "why") and choice is not None:
         return choice.reason
+    if name in _PATH_ARGS or name.endswith(("_path", "_dir", "_directory")):
+        match = _PATH.search(request)
+        return match.group(0).rstrip(".") if match else ""
     if "email" in name or name in ("to", "recipient"):
         match = _EMAIL.search(request)
         return match.group(0) if match else ""
@@ -232,6 +246,24 @@ def _string_for(name: str, request: str, choice: Choice | None, required: bool) 
         match = _TIMEZONE.search(request)
         return match.group(0) if match else ""
     return request if required else None
+
+
+def _named_input(name: str, request: str) -> str | None:
+    """The value of input `name` when the request is a task envelope's prompt, which lists
+    its inputs as `- name: value` lines under `Inputs:` (see `TaskEnvelope.as_prompt`).
+
+    A value runs to the next input line, to the `Constraints:` block, or to the `Inputs:`
+    of an envelope quoted in it, as `fleetgraph.tools.reporting.task_input` reads them.
+    """
+    _, found, block = request.partition("\nInputs:\n")
+    if not found:
+        return None
+    block = _ENVELOPE_BLOCK.split(block, maxsplit=1)[0]
+    starts = list(_INPUT_LINE.finditer(block))
+    for here, after in zip(starts, [*starts[1:], None], strict=True):
+        if here.group(1) == name:
+            return block[here.end() : after.start() if after else len(block)].strip()
+    return None
 
 
 def _empty_value(spec: dict[str, Any]) -> Any:
