@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from gateway_kit import Faults, make_registry, make_team
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import Command
 from pydantic import ValidationError
@@ -11,6 +10,7 @@ from pydantic import ValidationError
 from fleetgraph.gateway.postgres_store import current_gateway_store
 
 from fake_model import ScriptedChatModel
+from gateway_kit import Faults, make_registry, make_team
 
 CONFIG = {"configurable": {"thread_id": "gate"}}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from crash_harness import run_in_subprocess
 
 pytestmark = pytest.mark.postgres

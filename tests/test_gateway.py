@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from gateway_kit import Faults, make_registry, make_team
 from langchain_core.messages import AIMessage, ToolMessage
 
 from fleetgraph.gateway.postgres_store import current_gateway_store
 
 from fake_model import ScriptedChatModel, tool_call
+from gateway_kit import Faults, make_registry, make_team
 
 
 async def run(team, context, request="go", thread="t"):
