@@ -10,7 +10,6 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from fleetgraph.nodes.review_workers import RepositoryInput
-from fleetgraph.nodes.supervisor_gateway import repository_tools
 from fleetgraph.registry import WorkerRegistry, WorkerSpec
 from fleetgraph.tools.registry import TOOLS
 
@@ -35,7 +34,7 @@ RESEARCH_WORKERS = WorkerRegistry(
             description="Code research of a repository: languages, lines, largest files, "
             "functions and classes, TODO markers.",
             system_prompt=f"You are code_researcher, who surveys a codebase. {_ANSWER_RULES}",
-            tools=repository_tools("analyse_codebase"),
+            tools=TOOLS.select("analyse_codebase"),
             input_schema=RepositoryInput,
         ),
         WorkerSpec(
@@ -55,7 +54,7 @@ EXECUTION_WORKERS = WorkerRegistry(
             description="Runs a repository's pytest test suite and reports passed and failed "
             "tests.",
             system_prompt=f"You are test_executor, who runs test suites. {_ANSWER_RULES}",
-            tools=repository_tools("run_tests"),
+            tools=TOOLS.select("run_tests"),
             input_schema=RepositoryInput,
         ),
         WorkerSpec(
@@ -74,7 +73,7 @@ REVIEW_TEAM_WORKERS = WorkerRegistry(
             description="Dependency review of a repository: lists its dependencies and flags "
             "unpinned versions.",
             system_prompt=f"You are dependency_reviewer, who audits dependencies. {_ANSWER_RULES}",
-            tools=repository_tools("check_dependencies"),
+            tools=TOOLS.select("check_dependencies"),
             input_schema=RepositoryInput,
         ),
         WorkerSpec(

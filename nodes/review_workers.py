@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from fleetgraph.nodes.supervisor_gateway import repository_tools
 from fleetgraph.registry import WorkerRegistry, WorkerSpec
+from fleetgraph.tools.registry import TOOLS
 
 _ANSWER_RULES = (
     "Run your tools on the repository path in your inputs and answer only from their "
@@ -31,7 +31,7 @@ REVIEW_WORKERS = WorkerRegistry(
             description="Code review of a repository: files and lines per language, largest "
             "files, Python functions and classes, TODO/FIXME markers.",
             system_prompt=f"You are code_analyst, who reviews a codebase. {_ANSWER_RULES}",
-            tools=repository_tools("analyse_codebase"),
+            tools=TOOLS.select("analyse_codebase"),
             input_schema=RepositoryInput,
             handoff_peers=("test_runner",),
         ),
@@ -40,7 +40,7 @@ REVIEW_WORKERS = WorkerRegistry(
             description="Test review of a repository: runs its pytest suite and reports "
             "passed, failed and erroring tests.",
             system_prompt=f"You are test_runner, who runs a test suite. {_ANSWER_RULES}",
-            tools=repository_tools("run_tests"),
+            tools=TOOLS.select("run_tests"),
             input_schema=RepositoryInput,
         ),
         WorkerSpec(
@@ -48,7 +48,7 @@ REVIEW_WORKERS = WorkerRegistry(
             description="Dependency review of a repository: lists declared Python and npm "
             "dependencies and flags unpinned versions.",
             system_prompt=f"You are dependency_auditor, who audits dependencies. {_ANSWER_RULES}",
-            tools=repository_tools("check_dependencies"),
+            tools=TOOLS.select("check_dependencies"),
             input_schema=RepositoryInput,
         ),
     ]

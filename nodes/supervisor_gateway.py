@@ -19,11 +19,6 @@ from fleetgraph.registry import WorkerSpec
 from fleetgraph.tools.registry import TOOLS
 
 
-def repository_tools(*names: str) -> tuple[BaseTool, ...]:
-    """Repository tools by name, as registered in the shared registry."""
-    return TOOLS.select(*names)
-
-
 def worker_tool_registry(spec: WorkerSpec, base: ToolRegistry = TOOLS) -> ToolRegistry:
     """`base`, or a copy of it with `spec`'s tools that it lacks, under their policies."""
     missing = [tool for tool in spec.tools if tool.name not in base]

@@ -75,3 +75,41 @@ def test_the_database_env_var_is_named_when_unreachable(cli, monkeypatch):
 def test_graphs_and_diagram(cli):
     assert "router" in cli("graphs").output
     assert "classify -.-> support;" in cli("diagram", "router").output
+
+
+@pytest.mark.postgres
+def test_a_gate_is_answered_later_and_the_audit_trail_shows_it(cli, postgres_uri):
+    started = cli(
+        "run",
+        "email_assistant",
+        "answer my new emails",
+        "--thread",
+        "mail",
+        "--postgres",
+        postgres_uri,
+    )
+    assert started.exit_code == 0, started.output
+    assert "waiting for approval: fleetgraph approve mail" in started.output
+
+    approved = cli("approve", "mail", "--postgres", postgres_uri, "--approver", "jamie")
+    trail = cli("audit", "mail", "--postgres", postgres_uri)
+
+    assert approved.exit_code == 0, approved.output
+    assert "reply sent" in approved.output and "waiting for approval" not in approved.output
+    assert trail.exit_code == 0
+    assert trail.output.count("approved by jamie") == 3
+    assert "draft_reply" in trail.output
+
+
+def test_approve_without_a_pending_gate_is_a_clear_error(cli):
+    cli("run", "router", "reset my password", "--thread", "done")
+
+    result = cli("approve", "done")
+
+    assert result.exit_code == 2 and "has no pending approval" in result.output
+
+
+def test_audit_needs_postgres(cli):
+    result = cli("audit", "any")
+
+    assert result.exit_code == 2 and "kept in PostgreSQL" in result.output

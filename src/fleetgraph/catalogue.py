@@ -15,6 +15,7 @@ GRAPH_MODULES = {
     "supervisor": "fleetgraph.graphs.supervisor",
     "pipeline": "fleetgraph.graphs.pipeline",
     "hierarchy": "fleetgraph.graphs.hierarchy",
+    "email_assistant": "fleetgraph.graphs.email_assistant",
 }
 
 

@@ -10,6 +10,7 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 
+from fleetgraph.cli.approvals import render_request
 from fleetgraph.context import Context
 from fleetgraph.fleet import FleetHealth
 from fleetgraph.models.loader import check_models, is_offline
@@ -57,7 +58,7 @@ def render_outcome(console: Console, outcome: RunOutcome) -> None:
     if outcome.fleet is not None:
         console.print(_fleet_table(outcome.fleet))
     for pending in outcome.interrupts:
-        console.print(Panel(str(pending), title="waiting for a person", border_style="yellow"))
+        render_request(console, pending)
     console.print(
         f"[dim]thread: {outcome.thread_id} (continue with --thread {outcome.thread_id})[/]"
     )
