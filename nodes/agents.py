@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from langchain.agents import create_agent
@@ -11,6 +12,8 @@ from langgraph.graph.state import CompiledStateGraph
 
 from fleetgraph.context import Context
 from fleetgraph.envelope import Evidence, TaskEnvelope, WorkerCost, WorkerResult
+from fleetgraph.errors import must_propagate
+from fleetgraph.events import emit
 from fleetgraph.fleet import Heartbeat, fleet_for
 from fleetgraph.gateway.approval import ApprovalGateMiddleware
 from fleetgraph.gateway.middleware import ToolGatewayMiddleware
@@ -74,6 +77,24 @@ async def run_worker_agent(
         return summarise_transcript(spec.name, state["messages"])
 
     return await fleet.run(spec.name, attempt)
+
+
+async def run_reported(worker: str, goal: str, work: Awaitable[WorkerResult]) -> WorkerResult:
+    """Await a worker's (or team's) run between `agent_started` and `agent_completed` events.
+
+    A failure becomes a failed `WorkerResult`, so a graph can fall back or report it;
+    interrupts and refused resumes still propagate (`must_propagate`).
+    """
+    emit("agent_started", worker, goal=goal)
+    try:
+        result = await work
+    except Exception as error:
+        if must_propagate(error):
+            raise
+        message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        result = WorkerResult(worker=worker, status="failed", error=message)
+    emit("agent_completed", worker, status=result.status, error=result.error)
+    return result
 
 
 class _HeartbeatHandler(BaseCallbackHandler):

@@ -15,9 +15,7 @@ from langgraph.runtime import Runtime
 
 from fleetgraph.context import Context, context_of
 from fleetgraph.envelope import Evidence, TaskEnvelope, WorkerResult
-from fleetgraph.errors import must_propagate
-from fleetgraph.events import emit
-from fleetgraph.nodes.agents import build_worker_agent, run_worker_agent
+from fleetgraph.nodes.agents import build_worker_agent, run_reported, run_worker_agent
 from fleetgraph.nodes.email_state import ReplyRecord, ReplyStatus, ReplyTask, StatementTask
 from fleetgraph.nodes.email_workers import (
     EMAIL_WORKERS,
@@ -92,15 +90,8 @@ def _runner(spec: WorkerSpec) -> RunTask:
     agent = build_worker_agent(spec)
 
     async def run(task: TaskEnvelope, context: Context) -> WorkerResult:
-        emit("agent_started", spec.name, goal=task.goal)
-        try:
-            result = await run_worker_agent(agent, spec, task, context)
-        except Exception as error:
-            if must_propagate(error):
-                raise
-            message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            result = WorkerResult(worker=spec.name, status="failed", error=message)
-        emit("agent_completed", spec.name, status=result.status, error=result.error)
-        return result
+        return await run_reported(
+            spec.name, task.goal, run_worker_agent(agent, spec, task, context)
+        )
 
     return run

@@ -19,9 +19,7 @@ from langgraph.runtime import Runtime
 
 from fleetgraph.context import Context, context_of
 from fleetgraph.envelope import TaskEnvelope, WorkerResult
-from fleetgraph.errors import must_propagate
-from fleetgraph.events import emit
-from fleetgraph.nodes.agents import build_worker_agent, run_worker_agent
+from fleetgraph.nodes.agents import build_worker_agent, run_reported, run_worker_agent
 from fleetgraph.nodes.supervisor_gateway import worker_tool_registry
 from fleetgraph.nodes.supervisor_handoff import read_handoffs, with_handoffs
 from fleetgraph.nodes.supervisor_state import MemberInput, MemberRecord, MemberTask
@@ -82,15 +80,7 @@ async def _run_member(
 ) -> dict[str, Any]:
     task = member["task"]
     envelope = TaskEnvelope(goal=task["goal"], inputs=task["inputs"])
-    emit("agent_started", name, goal=envelope.goal)
-    try:
-        result = await run(envelope, context_of(runtime))
-    except Exception as error:
-        if must_propagate(error):
-            raise
-        message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        result = WorkerResult(worker=name, status="failed", error=message)
-    emit("agent_completed", name, status=result.status, error=result.error)
+    result = await run_reported(name, envelope.goal, run(envelope, context_of(runtime)))
     return {"results": [_record(task, result)]}
 
 

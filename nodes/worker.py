@@ -10,9 +10,7 @@ from langgraph.runtime import Runtime
 
 from fleetgraph.context import Context, context_of
 from fleetgraph.envelope import TaskEnvelope, WorkerResult
-from fleetgraph.errors import must_propagate
-from fleetgraph.events import emit
-from fleetgraph.nodes.agents import build_worker_agent, run_worker_agent
+from fleetgraph.nodes.agents import build_worker_agent, run_reported, run_worker_agent
 from fleetgraph.nodes.requests import latest_request
 from fleetgraph.registry import WorkerSpec
 from fleetgraph.state import RouterState
@@ -31,15 +29,9 @@ def make_worker_node(spec: WorkerSpec) -> WorkerNode:
     async def run_worker(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]:
         context = context_of(runtime)
         task = TaskEnvelope(goal=latest_request(state["messages"]))
-        emit("agent_started", spec.name, goal=task.goal)
-        try:
-            result = await run_worker_agent(agent, spec, task, context)
-        except Exception as error:
-            if must_propagate(error):
-                raise
-            message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            result = WorkerResult(worker=spec.name, status="failed", error=message)
-        emit("agent_completed", spec.name, status=result.status, error=result.error)
+        result = await run_reported(
+            spec.name, task.goal, run_worker_agent(agent, spec, task, context)
+        )
         update: dict[str, Any] = {"attempts": [*state.get("attempts", []), result.model_dump()]}
         if result.status == "ok":
             update["messages"] = [_answer_message(result)]
