@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from fleetgraph.registry import WorkerRegistry, WorkerSpec
-from fleetgraph.tools.analytics import ANALYTICS_TOOLS
-from fleetgraph.tools.reporting import compose_report, extract_figures, format_markdown
-from fleetgraph.tools.research import RESEARCH_TOOLS
+from fleetgraph.tools.registry import TOOLS
 
 _RULES = "You see only this task; do not ask for other context."
 
@@ -45,7 +43,7 @@ PIPELINE_WORKERS = WorkerRegistry(
             description="Research: finds the notes with the facts and figures a request needs.",
             system_prompt="You are the research stage of a report pipeline. Search the notes "
             f"with your tool and answer with the matching notes unchanged. {_RULES}",
-            tools=RESEARCH_TOOLS,
+            tools=TOOLS.select("search_notes"),
             input_schema=ResearchInputs,
         ),
         WorkerSpec(
@@ -55,7 +53,7 @@ PIPELINE_WORKERS = WorkerRegistry(
             system_prompt="You are the analysis stage of a report pipeline. Extract the "
             "figures with your tools and answer with one finding a line, each with its "
             f"numbers. {_RULES}",
-            tools=(extract_figures, *ANALYTICS_TOOLS),
+            tools=TOOLS.select("extract_figures", "describe_numbers", "growth_rate"),
             input_schema=AnalysisInputs,
         ),
         WorkerSpec(
@@ -63,7 +61,7 @@ PIPELINE_WORKERS = WorkerRegistry(
             description="Report writer: composes a structured report from analysis findings.",
             system_prompt="You are the report writer of a report pipeline. Compose the report "
             f"with your tool from the findings alone; add no facts of your own. {_RULES}",
-            tools=(compose_report,),
+            tools=TOOLS.select("compose_report"),
             input_schema=ReportInputs,
         ),
         WorkerSpec(
@@ -72,7 +70,7 @@ PIPELINE_WORKERS = WorkerRegistry(
             system_prompt="You are the formatter of a report pipeline. Format the report with "
             "your tool; change its layout only, never its content, and answer with the "
             f"formatted report alone. {_RULES}",
-            tools=(format_markdown,),
+            tools=TOOLS.select("format_markdown"),
             input_schema=FormatInputs,
         ),
     ]

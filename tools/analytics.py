@@ -42,6 +42,3 @@ def growth_rate(values: list[float]) -> str:
 
 def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
-
-
-ANALYTICS_TOOLS = (describe_numbers, growth_rate)

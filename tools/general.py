@@ -57,6 +57,3 @@ def _evaluate(node: ast.AST) -> float:
     if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_evaluate(node.operand))
     raise ValueError("only numbers and + - * / ** % are allowed")
-
-
-GENERAL_TOOLS = (current_time, calculator)

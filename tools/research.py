@@ -35,6 +35,3 @@ def search_notes(query: str) -> str:
     # Corpus order reads chronologically, so the best matches are listed in it.
     chosen = [notes[position] for _, position in sorted(best, key=lambda pair: pair[1])]
     return "\n".join(f"{n['id']} {n['title']}: {n['body']}" for n in chosen)
-
-
-RESEARCH_TOOLS = (search_notes,)

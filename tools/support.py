@@ -32,6 +32,3 @@ def lookup_account(account_id: str) -> str:
     if record is None:
         return f"No account with id {account_id!r}. Known ids look like ACC-1001."
     return ", ".join(f"{key}={value}" for key, value in {"id": account_id, **record}.items())
-
-
-SUPPORT_TOOLS = (search_help_center, lookup_account)

@@ -30,6 +30,3 @@ def draft_outline(topic: str) -> str:
     sections = ["Introduction", *[f"About {term}" for term in terms[:3]], "Conclusion"]
     body = "\n".join(f"{n}. {name}" for n, name in enumerate(sections, 1))
     return f"Title: {title}\n{body}"
-
-
-WRITING_TOOLS = (text_statistics, draft_outline)
